@@ -17,7 +17,13 @@ import {
 import type { Severity } from './severity';
 import { heldByConfirmation, isEpisode, recordSeverity, serverKey, type ServerRecord } from './server-record';
 import { higherSeverity, severityRank } from './severity';
-import { silencedUntil, silencesFor, type Silence } from './silence';
+import {
+  silencedUntil,
+  silencesFor,
+  type Silence,
+  type SilencedTogether,
+  type SilenceSubject,
+} from './silence';
 
 export interface NotifyPolicy {
   /** Consecutive bad runs before `degraded` (1 = at once). */
@@ -118,6 +124,12 @@ export interface Observation {
    * does not read it. Absent: counts, as every reading did before (a recheck, the pure decision's tests).
    */
   readonly readAt?: Date;
+  /**
+   * Records (serverKey) that silences hold although none matches their own subject: a gateway-level
+   * episode (inhibit.ts) whose every server a silence holds, each with the ids of those silences and
+   * until when the first of its servers is held (silencedUntil of each). Absent: none.
+   */
+  readonly silencedTogether?: ReadonlyMap<string, SilencedTogether>;
 }
 
 /** A server an on-demand probe found healthy (Observation.confirmedHealthy). */
@@ -283,7 +295,9 @@ export function decideNotices(
       next[key] = record;
       continue;
     }
-    const silenceIds = silencesFor(silences, subjectOf(record), observation.now);
+    const own = silencesFor(silences, silenceSubjectOf(record), observation.now);
+    const together = own.length > 0 ? undefined : observation.silencedTogether?.get(key);
+    const silenceIds = together?.silenceIds ?? own;
     if (silenceIds.length > 0) {
       // Held back: `notified` stays as it was, so the same transition is due again on the first run
       // after the silence ends (if the server is still bad then).
@@ -294,7 +308,7 @@ export function decideNotices(
       silenced.push({
         ...silencedTransition(record, type, 'held', silenceIds),
         ...raisedOf(record, type),
-        until: silencedUntil(silences, silenceIds, observation.now),
+        until: together ? together.until : silencedUntil(silences, silenceIds, observation.now),
       });
       continue;
     }
@@ -485,7 +499,8 @@ function withKnownTags(gateway: ServerRecord['gateway'], before: ServerRecord['g
     : gateway;
 }
 
-function subjectOf(record: ServerRecord) {
+/** What silences are matched against, of a server's record (SilenceSubject): as its transition is decided. */
+export function silenceSubjectOf(record: ServerRecord): SilenceSubject {
   return {
     gateway: record.gateway,
     backendPool: record.backendPool,

@@ -4,6 +4,7 @@ import { withoutServerPlaceholders } from '../exact-steps';
 import type { Finding } from '../model';
 import { isDraining, readHealth } from '../health';
 import { decideNotices, type Decision, type NotifyPolicy, type Observation } from './decide';
+import { silencedTogether, type SilencedTogether, type SilenceSubject } from './silence';
 import { RECOVERED_HEALTH, RECOVERED_REASONS, type Notice } from './notice';
 import {
   heldByConfirmation,
@@ -52,15 +53,12 @@ export function decideWithInhibition(
   if (!policy.inhibit) return decideNotices(previous, observation, policy);
   // A server under the mark of a confirmed fix is not counted bad (its reading may be the gateway's lag).
   const incomplete = observation.incomplete ?? new Set<string>();
-  const pseudo = gatewayFindings(
-    {
-      ...observation,
-      bad: observation.bad.filter(
-        (b) => !heldByConfirmation(previous[serverKey(b.finding)], observation.now),
-      ),
-    },
-    previous,
-  ).filter((finding) => !incomplete.has(gatewayKey(finding.gateway.id)));
+  const counted = observation.bad.filter(
+    (b) => !heldByConfirmation(previous[serverKey(b.finding)], observation.now),
+  );
+  const pseudo = gatewayFindings({ ...observation, bad: counted }, previous).filter(
+    (finding) => !incomplete.has(gatewayKey(finding.gateway.id)),
+  );
   // A reading short of pools says nothing of "every pool bad": the gateway-level record stays as it was.
   // Nor does one whose servers are all bad or Draining: no server is serving, so "not every pool bad any
   // more" was false (a break trial: every server Down, then every one Draining, sent a ✅ to PagerDuty).
@@ -73,6 +71,7 @@ export function decideWithInhibition(
           ...held.map((gateway) => serverKey({ gateway: { id: gateway }, ...GATEWAY_SCOPE })),
         ])
       : observation.keptOpen;
+  const silencedTogether = silencedWhole(pseudo, counted, previous, policy, observation.now);
   const decided = decideNotices(
     previous,
     {
@@ -80,6 +79,7 @@ export function decideWithInhibition(
       bad: [...observation.bad, ...pseudo.map((finding) => ({ finding }))],
       ...confirmedGateways(previous, observation),
       ...(keptOpen ? { keptOpen } : {}),
+      ...(silencedTogether.size > 0 ? { silencedTogether } : {}),
     },
     policy,
   );
@@ -126,6 +126,48 @@ export function decideWithInhibition(
       : s,
   );
   return { ...decided, notices, servers, silenced };
+}
+
+/**
+ * The gateway-level episodes (serverKey → SilencedTogether) whose every server silences hold, though
+ * none matches the episode itself: a silence of the gateway's only pool (`--pool`), or one per pool. A
+ * break trial: with `pool-a`, the gateway's one pool, silenced for maintenance, its servers all going
+ * down paged "every backend pool down" (a gateway-level subject has no pool to match), and one coming
+ * back sent a ✅ while the other was still down under the silence. Held so, the episode's `degraded`
+ * waits as a silenced server's does (sent after the silences if the gateway is still all bad), and ends
+ * silently if the gateway recovers first. Each server is matched as its own transition would be: its
+ * pool, its cause, its severity, its gateway's tags as its record last knew them.
+ */
+function silencedWhole(
+  pseudo: readonly Finding[],
+  bad: Observation['bad'],
+  previous: Readonly<Record<string, ServerRecord>>,
+  policy: NotifyPolicy,
+  now: Date,
+): Map<string, SilencedTogether> {
+  const held = new Map<string, SilencedTogether>();
+  const silences = policy.silences ?? [];
+  if (silences.length === 0) return held;
+  for (const gatewayFinding of pseudo) {
+    const key = gatewayKey(gatewayFinding.gateway.id);
+    const subjects = bad
+      .filter(({ finding }) => gatewayKey(finding.gateway.id) === key)
+      .map(({ finding }): SilenceSubject => {
+        const known = previous[serverKey(finding)]?.gateway;
+        return {
+          gateway:
+            finding.gateway.tags === undefined && known?.tags
+              ? { ...finding.gateway, tags: known.tags }
+              : finding.gateway,
+          backendPool: finding.backendPool,
+          causeId: finding.cause.id,
+          severity: finding.severity,
+        };
+      });
+    const together = silencedTogether(silences, subjects, now);
+    if (together) held.set(serverKey(gatewayFinding), together);
+  }
+  return held;
 }
 
 /**

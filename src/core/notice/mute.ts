@@ -5,12 +5,14 @@
  * trial: `silence add` for a maintenance, then two `degraded` 4 minutes later, with the default
  * `notify.groupInterval`). Pure.
  */
-import type { SilencedTransition } from './decide';
+import { gatewayKey } from '../arm-id';
+import { silenceSubjectOf, type SilencedTransition } from './decide';
+import { isGatewayScope } from './inhibit';
 import { episodeId } from './episode';
 import type { Notice } from './notice';
 import type { QueuedNotice } from './outbox';
-import { noticeServerKey } from './server-record';
-import { silencedUntil, silencesFor, type Silence } from './silence';
+import { isEpisode, noticeServerKey, type ServerRecord } from './server-record';
+import { silencedTogether, silencedUntil, silencesFor, type Silence, type SilenceSubject } from './silence';
 
 /** Why a waiting notice is held at its send: the silences in force that match it, and until when. */
 export interface MutedNotice {
@@ -30,11 +32,15 @@ export interface MutedNotice {
  * too (decide.ts). A held notice keeps its place, and goes on the first run after its silences end; if
  * its episode ends first, it is dropped with its `recovered` (grouping.ts: nothing the receiver was not
  * told).
+ * `records`: the gateway's servers in its notify state (after this run's decision): a gateway-level
+ * notice no silence matches is held when silences hold each of its servers' open episodes
+ * (silencedTogether), as at its decision (inhibit.ts).
  */
 export function mutedAtSend(
   waiting: readonly Pick<QueuedNotice, 'notice'>[],
   silences: readonly Silence[],
   now: Date,
+  records: Readonly<Record<string, ServerRecord>> = {},
 ): ReadonlyMap<string, MutedNotice> {
   const muted = new Map<string, MutedNotice>();
   if (silences.length === 0) return muted;
@@ -48,13 +54,31 @@ export function mutedAtSend(
   }
   for (const notices of byEpisode.values()) {
     const newest = notices[notices.length - 1] as Notice;
-    const silenceIds = silencesFor(silences, subjectOfNotice(newest), now);
-    if (silenceIds.length === 0) continue;
-    const until = silencedUntil(silences, silenceIds, now);
+    const own = silencesFor(silences, subjectOfNotice(newest), now);
+    const held =
+      own.length > 0
+        ? { silenceIds: own, until: silencedUntil(silences, own, now) }
+        : newest.scope === 'gateway'
+          ? silencedTogether(silences, serversOf(records, newest.gateway.id), now)
+          : undefined;
+    if (!held) continue;
+    const { silenceIds, until } = held;
     for (const notice of notices)
       muted.set(notice.id, { silenceIds, ...(until !== undefined ? { until } : {}) });
   }
   return muted;
+}
+
+/**
+ * The subjects of the open episodes of `gateway`'s servers in `records` (its notify state), not its
+ * gateway-level episode: what a gateway-level notice speaks for, each matched as its server's own
+ * transition would be (decide.ts silenceSubjectOf).
+ */
+function serversOf(records: Readonly<Record<string, ServerRecord>>, gateway: string): SilenceSubject[] {
+  const key = gatewayKey(gateway);
+  return Object.values(records)
+    .filter((r) => gatewayKey(r.gateway.id) === key && isEpisode(r) && !isGatewayScope(r))
+    .map(silenceSubjectOf);
 }
 
 /** A held notice as the run report's `notifications.silenced` says a held transition. */

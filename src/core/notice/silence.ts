@@ -163,6 +163,38 @@ export function silenceMatches(
   return true;
 }
 
+/** The silences that hold every one of several subjects together (silencedTogether). */
+export interface SilencedTogether {
+  /** Each silence that holds one of them, once, in the order first met. */
+  readonly silenceIds: readonly string[];
+  /** ISO: when the first of them is held no more (silencedUntil of each); absent when not known. */
+  readonly until?: string;
+}
+
+/**
+ * Whether silences active at `now` hold each of `subjects` (each matched by one at least, not
+ * necessarily the same): what holds a gateway-level episode whose subject no silence matches, as
+ * every server it speaks for is silenced (inhibit.ts at its decision, mute.ts at its send). Undefined
+ * when one subject is not held, or there are none. Pure.
+ */
+export function silencedTogether(
+  silences: readonly Silence[],
+  subjects: readonly SilenceSubject[],
+  now: Date,
+): SilencedTogether | undefined {
+  if (subjects.length === 0 || silences.length === 0) return undefined;
+  const ids = new Set<string>();
+  let until: string | undefined;
+  for (const subject of subjects) {
+    const own = silencesFor(silences, subject, now);
+    if (own.length === 0) return undefined;
+    for (const id of own) ids.add(id);
+    const ends = silencedUntil(silences, own, now);
+    if (ends !== undefined && (until === undefined || ends < until)) until = ends;
+  }
+  return { silenceIds: [...ids], ...(until !== undefined ? { until } : {}) };
+}
+
 /** The ids of the silences active at `now` that match `subject`, in their order; empty when none. */
 export function silencesFor(
   silences: readonly Silence[],

@@ -104,7 +104,7 @@ export async function listOutboxes(
           timing && group && !groupDue(waiting, group, now, timing) ? groupDueAt(group, timing) : undefined;
         // Held by a silence in force at its send (core/notice/mute.ts), by episode as a run holds them
         // (a break trial: judged notice by notice, the list and the run disagreed both ways).
-        const silenced = mutedAtSend(waiting, silences, clock.now());
+        const silenced = mutedAtSend(waiting, silences, clock.now(), doc.servers);
         for (const queued of waiting) {
           const leased = queued.lease && isLeasedElsewhere(queued, '', now) ? queued.lease : undefined;
           const older = behind.get(queued.notice.id);

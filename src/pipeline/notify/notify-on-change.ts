@@ -455,7 +455,7 @@ async function claimNotices(
       // not sent; it waits, unleased, for the first run after the silence. Said as silenced whether or
       // not its group is due (a break trial: "held for the group's next message … the first run after
       // then sends it" of a notice the silence would hold 20 minutes more).
-      const held = mutedAtSend(waiting, policy.silences ?? [], observation.now);
+      const held = mutedAtSend(waiting, policy.silences ?? [], observation.now, routing.servers);
       if (held.size > 0) muted.set(notifier.name, held);
       for (const q of waiting) {
         const holding = held.get(q.notice.id);

@@ -342,6 +342,61 @@ describe('inhibition: one gateway-level notice when every pool is bad', () => {
     ]);
   });
 
+  // A break trial: `pool-a`, the gateway's only pool, silenced for maintenance; its servers all going
+  // down paged "every backend pool down", and one coming back sent a ✅ while the other was still down.
+  describe('silences that hold every server of an all-bad gateway hold its gateway-level episode too', () => {
+    const window = (id: string, matchers: Silence['matchers'], endsInMinutes: number): Silence => ({
+      id,
+      matchers,
+      startsAt: new Date(T0 - MINUTE).toISOString(),
+      endsAt: new Date(T0 + endsInMinutes * MINUTE).toISOString(),
+    });
+    const heldOf = (decision: ReturnType<typeof decideWithInhibition>) =>
+      decision.silenced.map((s) => [s.server.split('/').at(-1), s.outcome, s.silenceIds.join(','), s.until]);
+    const at = (minutes: number) => new Date(T0 + minutes * MINUTE).toISOString();
+
+    it.each<[string, Silence[], Array<Array<string | boolean | undefined>>]>([
+      [
+        'one silence of both pools (a glob)',
+        [window('mw', { backendPool: 'pool-*' }, 60)],
+        [['(every server)', 'held', 'mw', at(60)]],
+      ],
+      [
+        'a silence per pool: until the first of them ends',
+        [window('mw-a', { backendPool: 'pool-a' }, 90), window('mw-b', { backendPool: 'pool-b' }, 30)],
+        [['(every server)', 'held', 'mw-a,mw-b', at(30)]],
+      ],
+    ])('%s: nothing sent; the episode held, not told', (_, silences, held) => {
+      const decision = decideWithInhibition({}, observe({ '10.0.0.4': 'B', '10.0.0.5': 'B' }, T0), {
+        ...POLICY,
+        silences,
+      });
+      expect(told(decision.notices)).toEqual([]);
+      expect(heldOf(decision).filter(([server]) => server === '(every server)')).toEqual(held);
+    });
+
+    it('a silence of one pool only: the gateway-level notice goes (a server not silenced is down)', () => {
+      const decision = decideWithInhibition({}, observe({ '10.0.0.4': 'B', '10.0.0.5': 'B' }, T0), {
+        ...POLICY,
+        silences: [window('mw-a', { backendPool: 'pool-a' }, 60)],
+      });
+      expect(told(decision.notices)).toEqual([['degraded', 'gateway']]);
+    });
+
+    it('a server back while the other is still down under the silence: no ✅, nothing sent; after the silence the one still down is told', () => {
+      const policy = { ...POLICY, silences: [window('mw', { backendPool: 'pool-*' }, 15)] };
+      const runs = play(
+        [
+          { '10.0.0.4': 'B', '10.0.0.5': 'B' },
+          { '10.0.0.4': 'B', '10.0.0.5': 'G' },
+          { '10.0.0.4': 'B', '10.0.0.5': 'G' },
+        ],
+        policy,
+      );
+      expect(runs.map((r) => told(r.notices))).toEqual([[], [], [['degraded', '10.0.0.4']]]);
+    });
+  });
+
   // A break trial: every server Down, then every one Draining, sent "not every backend pool of the
   // gateway is bad any more" with a ✅ (PagerDuty resolved): nothing was serving.
   it('every server bad or Draining: no server serving, so the gateway-level episode is held until one is healthy', () => {

@@ -1,6 +1,10 @@
 import { mutedAtSend, mutedTransition } from '../../../src/core/notice/mute';
 import type { Silence } from '../../../src/core/notice/silence';
 import { sampleNotice } from '../../adapters/webhooks/support/notices';
+import { gatewayKey } from '../../../src/core/arm-id';
+import { decideWithInhibition } from '../../../src/core/notice/inhibit';
+import { serverKey } from '../../../src/core/notice/server-record';
+import { finding, gatewayRef } from '../../helpers/delivery-builder';
 
 const NOW = new Date('2030-01-01T10:00:00.000Z');
 const window = (id: string, matchers: Silence['matchers'], extra: Partial<Silence> = {}): Silence => ({
@@ -75,5 +79,56 @@ describe('mutedAtSend: a waiting notice a silence in force holds at its send', (
       until: '2030-01-01T12:00:00.000Z',
       severity: degraded.severity,
     });
+  });
+});
+
+// A break trial: a silence of the gateway's only pool did not hold its gateway-level notice ("every
+// backend pool down"), whose subject names no pool. Added after the decision, while the notice waits
+// for its group, it holds it at its send as it would have at its decision (inhibit.ts).
+describe('mutedAtSend: a gateway-level notice whose every server silences hold', () => {
+  const gw = gatewayRef('gw');
+  const observation = {
+    now: NOW,
+    evaluated: new Map([
+      [
+        gatewayKey(gw.id),
+        new Map([
+          [serverKey(finding(gw, '10.0.0.4', 'pool-a')), 'Unhealthy'],
+          [serverKey(finding(gw, '10.0.0.5', 'pool-b')), 'Unhealthy'],
+        ]),
+      ],
+    ]),
+    bad: [{ finding: finding(gw, '10.0.0.4', 'pool-a') }, { finding: finding(gw, '10.0.0.5', 'pool-b') }],
+    isGone: () => false,
+  };
+  const decided = decideWithInhibition({}, observation, {
+    for: 1,
+    repeatIntervalInMs: 3_600_000,
+    inhibit: true,
+  });
+  const [notice] = decided.notices;
+
+  it.each<[string, Silence[], string[] | undefined, string | undefined]>([
+    [
+      'one silence of both pools',
+      [window('mw', { backendPool: 'pool-*' })],
+      ['mw'],
+      '2030-01-01T12:00:00.000Z',
+    ],
+    [
+      'a silence per pool: until the first ends',
+      [
+        window('a', { backendPool: 'pool-a' }),
+        window('b', { backendPool: 'pool-b' }, { endsAt: '2030-01-01T11:00:00.000Z' }),
+      ],
+      ['a', 'b'],
+      '2030-01-01T11:00:00.000Z',
+    ],
+    ['one pool silenced only: it goes', [window('a', { backendPool: 'pool-a' })], undefined, undefined],
+  ])('%s', (_, silences, ids, until) => {
+    expect(notice).toMatchObject({ type: 'degraded', scope: 'gateway' });
+    const muted = mutedAtSend([{ notice: notice! }], silences, NOW, decided.servers).get(notice!.id);
+    expect(muted?.silenceIds).toEqual(ids);
+    expect(muted?.until).toEqual(until);
   });
 });
