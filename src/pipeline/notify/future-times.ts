@@ -20,6 +20,8 @@ export interface PastTimes {
 }
 
 /**
+ * `readAt`: when the reading this document is read for began (Observation.readAt): a newest counted
+ * reading dated ahead is taken back to it rather than to `now`.
  * `doc` with every time that records the past and gates a decision (when a group started and last sent,
  * when a server was told or confirmed, when a notice was queued, tried or parked, when the newest
  * counted reading began) that is later than `now` (beyond CLOCK_SKEW_IN_MS) taken as `now`; a
@@ -29,17 +31,17 @@ export interface PastTimes {
  * the right clock it held everything it gates until then: one run 30 days ahead held a receiver's
  * group message, and with it every later notice, for 30 days (a break trial). Pure.
  */
-export function withPastTimes(doc: NotifyStateDocument, now: Date): PastTimes {
+export function withPastTimes(doc: NotifyStateDocument, now: Date, readAt?: Date): PastTimes {
   const nowInMs = now.getTime();
   const iso = now.toISOString();
   let taken = 0;
   let latest: number | undefined;
-  const past = (time: string): string => {
+  const past = (time: string, asOf = iso): string => {
     const at = Date.parse(time);
     if (!(at > nowInMs + CLOCK_SKEW_IN_MS)) return time;
     taken += 1;
     latest = Math.max(latest ?? at, at);
-    return iso;
+    return asOf;
   };
   const maybe = (time: string | undefined) => (time === undefined ? undefined : past(time));
   const server = (record: ServerRecord): ServerRecord => {
@@ -103,7 +105,17 @@ export function withPastTimes(doc: NotifyStateDocument, now: Date): PastTimes {
         }
       : {}),
     // A newest reading dated ahead would leave every reading until then uncounted (reading-order.ts).
-    ...(doc.newestReadingAt !== undefined ? { newestReadingAt: past(doc.newestReadingAt) } : {}),
+    // Taken back to when this reading began, not to now: a reading begins before it is decided on, so
+    // "now" made the very reading that found the clock stepped back "older" than itself, and the run
+    // sent nothing of it (a break trial: a `degraded`, and a `recovered`, a run late).
+    ...(doc.newestReadingAt !== undefined
+      ? {
+          newestReadingAt: past(
+            doc.newestReadingAt,
+            readAt !== undefined && readAt.getTime() < nowInMs ? readAt.toISOString() : iso,
+          ),
+        }
+      : {}),
   };
   if (taken === 0) return { document: doc, taken };
   return { document, taken, ...(latest !== undefined ? { latest: new Date(latest).toISOString() } : {}) };

@@ -356,7 +356,11 @@ async function claimNotices(
   let goneAnswer: GoneAnswer | undefined;
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const stored = await deps.store.read();
-    const past = withPastTimes(parseStateDocument(stored?.value, deps.store.name), observation.now);
+    const past = withPastTimes(
+      parseStateDocument(stored?.value, deps.store.name),
+      observation.now,
+      observation.readAt,
+    );
     const previous = past.document;
     if (past.taken > 0 && attempt === 0)
       deps.logger.warn(

@@ -2,7 +2,7 @@ import type { ServerRecord } from '../../../src/core/notice/server-record';
 import type { QueuedNotice } from '../../../src/core/notice/outbox';
 import { MAX_LEASE_AHEAD_IN_MS, withPastTimes } from '../../../src/pipeline/notify/future-times';
 import { EMPTY_STATE, type NotifyStateDocument } from '../../../src/pipeline/notify/state-document';
-import { notifyWorld, observe, GW, HOUR, MINUTE, T0 } from './support/notify-world';
+import { notifyWorld, observe, told, GW, HOUR, MINUTE, T0, type Servers } from './support/notify-world';
 import { createMemoryNotifier } from '../../helpers/memory-notifier';
 
 const NOW = new Date(T0);
@@ -103,5 +103,53 @@ describe('withPastTimes: the newest counted reading’s time', () => {
     expect(past.taken).toBe(1);
     const doc = { ...EMPTY_STATE, newestReadingAt: ahead(-MINUTE) };
     expect(withPastTimes(doc, NOW)).toEqual({ document: doc, taken: 0 });
+  });
+});
+
+// A break trial: the clock stepped back an hour (NTP, a VM restored); the first run after it read a
+// server bad and sent nothing ("older than the one counted"), as its reading began before the "now" the
+// newest counted reading, dated ahead, was taken back to. A `recovered` came a run late the same way.
+describe('withPastTimes: a newest reading dated ahead is taken back to when this reading began', () => {
+  it('to readAt, so the reading that found the clock stepped back counts', () => {
+    const readAt = new Date(NOW.getTime() - 30_000);
+    const past = withPastTimes({ ...EMPTY_STATE, newestReadingAt: ahead(60 * MINUTE) }, NOW, readAt);
+    expect(past.document.newestReadingAt).toBe(readAt.toISOString());
+    // Never later than now (a reading dated ahead of the decision is no reading of this run).
+    const later = withPastTimes(
+      { ...EMPTY_STATE, newestReadingAt: ahead(60 * MINUTE) },
+      NOW,
+      new Date(NOW.getTime() + MINUTE),
+    );
+    expect(later.document.newestReadingAt).toBe(NOW.toISOString());
+  });
+
+  it.each<[string, Servers, Servers, string[][]]>([
+    [
+      'healthy, then bad: its degraded goes at once',
+      { healthy: ['10.0.0.4'] },
+      { bad: ['10.0.0.4'] },
+      [['degraded', '10.0.0.4']],
+    ],
+    [
+      'bad, then healthy: its recovered goes at once',
+      { bad: ['10.0.0.4'] },
+      { healthy: ['10.0.0.4'] },
+      [['recovered', '10.0.0.4']],
+    ],
+  ])('end to end, the clock an hour back between two runs, %s', async (_, before, after, sent) => {
+    const ops = createMemoryNotifier({ name: 'webhook[ops]' });
+    const world = notifyWorld({ notifiers: [ops], policy: { for: 1, repeatIntervalInMs: 4 * HOUR } });
+    const ahead = T0 + 60 * MINUTE;
+    world.clock.set(ahead);
+    await world.run('run-fast', { ...observe(ahead, GW, before), readAt: new Date(ahead - 20_000) });
+    const firstSent = ops.accepted.length;
+    // The clock right again, an hour back: this run's reading began 20 s before its decision.
+    world.clock.set(T0 + 5 * MINUTE);
+    const outcome = await world.run('run-right', {
+      ...observe(T0 + 5 * MINUTE, GW, after),
+      readAt: new Date(T0 + 5 * MINUTE - 20_000),
+    });
+    expect(outcome.olderReadings ?? []).toEqual([]);
+    expect(told(ops.accepted.slice(firstSent))).toEqual(sent);
   });
 });
