@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -186,6 +186,29 @@ describe('notify on change, end to end (emulator → runOnce → real webhook re
     } finally {
       await other.close();
     }
+  });
+
+  // A break trial: each queued notice kept its whole rendered insight (its HTML twice, its finding):
+  // about 31 KB a notice in every receiver's outbox, 66 MB of notify state for 1 000 servers going bad
+  // behind a receiver that failed, past what its storage took.
+  it("a receiver that fails: each notice waiting in its outbox takes a few KB of the gateway's notify state, not the whole insight", async () => {
+    receiver.setDefault({ status: 503, body: 'down' });
+    const servers = Array.from({ length: 40 }, (_, i) => ({ ...tcp, address: `10.0.1.${i + 1}` }));
+    const report = await run([...servers, ok('10.0.0.9')], state);
+    expect(report.notifications?.pending).toEqual({ 'webhook[ops]': 40 });
+    const file = path.join(state, SUB, 'rg-test', 'gw.json');
+    const doc = JSON.parse(await readFile(file, 'utf8')) as {
+      outbox: Record<string, Array<{ notice: { insight?: object } }>>;
+    };
+    const waiting = doc.outbox['webhook[ops]'] ?? [];
+    expect(waiting).toHaveLength(40);
+    expect(Object.keys(waiting[0]?.notice.insight ?? {}).sort()).toEqual([
+      'markdown',
+      'path',
+      'summary',
+      'title',
+    ]);
+    expect((await stat(file)).size / waiting.length).toBeLessThan(12 * 1024);
   });
 
   it('a gateway deleted from the subscription recovers its servers, with the reason', async () => {
