@@ -6,13 +6,15 @@
 export const ZWSP = '\u200b';
 
 /**
- * C0 and C1 control characters (tab, LF and CR included; callers handle those first), and the bidi
- * controls (marks, embeddings, overrides, isolates): from the network, a right-to-left override in one
- * name reverses what follows it on the page (`pool\u202eevil` shown as "live…"), as the terminal's
- * escaping already prevents (src/cli/terminal-text.ts).
+ * C0 and C1 control characters (tab, LF and CR included; callers handle those first), and the format
+ * characters (Unicode's Cf): the bidi controls (marks, embeddings, overrides, isolates), from the
+ * network a right-to-left override in one name reverses what follows it on the page (`pool\u202eevil`
+ * shown as "live…"), and the zero-width ones that hide in a name (a break trial: `10.0.0.4\u200b`), as
+ * the terminal's escaping prevents (src/cli/terminal-text.ts). Applied to values before an escaper
+ * adds its own zero-width space (breakMarkers).
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\p{Cf}]/gu;
 const mapControls = (text: string, to: string): string => text.replace(CONTROLS, to);
 
 /** One line: a run of white space holding a line break becomes one space; tabs and controls spaces. */

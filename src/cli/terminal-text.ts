@@ -1,4 +1,5 @@
 import { jsonChunks } from '../core/json-chunks';
+import { jsonEscape } from '../core/json-describe';
 import { clipMiddle, clipText } from '../core/text-clip';
 
 /**
@@ -9,8 +10,12 @@ import { clipMiddle, clipText } from '../core/text-clip';
 
 /** C0 and C1 controls and DEL (tab, LF and CR included: callers choose what a line break becomes). */
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g; // eslint-disable-line no-control-regex -- what it removes
-/** Bidi embeddings, overrides and isolates, and the marks (Unicode's Bidi_Control): they reorder what the reader sees. */
-const BIDI = /\p{Bidi_Control}/gu;
+/**
+ * Format characters (Unicode's Cf): the bidi embeddings, overrides, isolates and marks, which reorder
+ * what the reader sees, and the zero-width ones (spaces, joiners, the BOM, the soft hyphen), which hide
+ * in a name: `10.0.0.4\u200b` printed as `10.0.0.4` (a break trial).
+ */
+const FORMAT = /\p{Cf}/gu;
 
 /** Default length of one printed field (a probe message, an error), in characters. */
 export const FIELD_LIMIT = 160;
@@ -25,7 +30,7 @@ export function terminalField(value: string, limit = FIELD_LIMIT): string {
 
 /** `value` on one line: a hidden character becomes a space, so the words around it stay apart. */
 function oneLine(value: string): string {
-  return value.replace(CONTROLS, ' ').replace(BIDI, ' ').replace(/\s+/g, ' ').trim();
+  return value.replace(CONTROLS, ' ').replace(FORMAT, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -51,7 +56,9 @@ export const LINE_LIMIT = 1_000;
 export function terminalLines(text: string, lineLimit = LINE_LIMIT): string {
   return text
     .split(/\r\n|\r|\n/)
-    .map((line) => clipAtWord(line.replace(/\t/g, '  ').replace(CONTROLS, ' ').replace(BIDI, ' '), lineLimit))
+    .map((line) =>
+      clipAtWord(line.replace(/\t/g, '  ').replace(CONTROLS, ' ').replace(FORMAT, ' '), lineLimit),
+    )
     .join('\n');
 }
 
@@ -81,10 +88,7 @@ export function* terminalJsonPieces(value: unknown, chunk = 64 * 1024): Generato
 
 /** JSON text made safe for a terminal as `terminalJson` does: the same JSON value. */
 export function terminalSafeJson(json: string): string {
-  return json.replace(
-    /[\u007f-\u009f\p{Bidi_Control}]/gu,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return json.replace(/[\u007f-\u009f\p{Cf}]/gu, jsonEscape);
 }
 
 /**

@@ -16,10 +16,21 @@ const isObject = (value: Json): value is Record<string, Json> =>
 export function quote(value: string, max = 80): string {
   const cut = clipText(value, max);
   return JSON.stringify(cut).replace(
-    // Unicode's own set of bidi controls, not a list of them (one list lacked U+061C: a break trial).
-    /[\u007f-\u009f\p{Bidi_Control}\u2028\u2029]/gu,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    // Unicode's own sets, not a list (one list lacked U+061C: a break trial): the format characters
+    // (Cf: bidi controls, zero-width spaces and joiners, the BOM) and the line separators.
+    /[\u007f-\u009f\p{Cf}\u2028\u2029]/gu,
+    jsonEscape,
   );
+}
+
+/**
+ * `\uXXXX` for each UTF-16 unit of `c` (one code point; an astral one as its surrogate pair): the form
+ * JSON reads back as the same character.
+ */
+export function jsonEscape(c: string): string {
+  let out = '';
+  for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
 }
 
 /** What a value is, for "found …": `nothing`, `null`, `an empty array`, `number 2`, `string "…"`, an object's first keys. */

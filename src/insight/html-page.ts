@@ -101,10 +101,11 @@ export function escapeHtml(text: string): string {
 
 /**
  * C0 controls but tab and line feed, DEL and C1: not text in HTML (a parse error), and raw in the file
- * they run in a terminal that shows it (`cat index.html`). And the bidi controls (marks, embeddings,
- * overrides, isolates): a right-to-left override in a pool's name reversed the rest of its row
- * ("pool\u202eevil" read "live…"). Shown as U+FFFD, the replacement character.
+ * they run in a terminal that shows it (`cat index.html`). And the format characters (Unicode's Cf):
+ * the bidi controls (marks, embeddings, overrides, isolates), a right-to-left override in a pool's name
+ * reversed the rest of its row ("pool\u202eevil" read "live…"), and the zero-width ones that hide in a
+ * name (a break trial). Shown as U+FFFD, the replacement character.
  */
 const CONTROL_CHARACTERS =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\p{Bidi_Control}]/gu;
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\p{Cf}]/gu;

@@ -8,7 +8,7 @@ import {
 } from '../../src/cli/terminal-text';
 
 // eslint-disable-next-line no-control-regex -- what must never reach a terminal
-const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/;
+const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cf}]/u;
 
 describe('terminalField: one safe, clipped line', () => {
   it.each([
@@ -19,6 +19,9 @@ describe('terminalField: one safe, clipped line', () => {
     ['csi \u009b2J c1', 'csi 2J c1'],
     ['line one\r\nline two\ttab', 'line one line two tab'],
     ['nul\u0000byte', 'nul byte'],
+    // A break trial: zero-width characters hid in a name (`10.0.0.4\u200b` printed as `10.0.0.4`).
+    ['gw\u200bprod\u200d-\ufeffa\u00adb\u2060c', 'gw prod - a b c'],
+    ['10.0.0.4\u200b', '10.0.0.4'],
     [
       "Received invalid status code: 401 in the backend server's HTTP response.",
       "Received invalid status code: 401 in the backend server's HTTP response.",

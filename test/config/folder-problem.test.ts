@@ -169,12 +169,12 @@ describe('--out', () => {
     },
   );
 
-  it.each([[['run', '--out', '']], [['evaluate', 'body.json', '--out', ' ']]])(
-    '%p empty (an unset variable): exit 2, not the working folder',
-    async (args) => {
-      const result = await runCli(args, dir);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain('--out: empty: give the folder to write into');
-    },
-  );
+  it.each([
+    [['run', '--out', ''], '--out is given an empty value: give DIR, or leave --out out'],
+    [['evaluate', 'body.json', '--out', ' '], '--out: empty: give the folder to write into'],
+  ])('%p empty (an unset variable): exit 2, not the working folder', async (args, said) => {
+    const result = await runCli(args, dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(said);
+  });
 });

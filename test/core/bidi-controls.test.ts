@@ -54,3 +54,58 @@ describe('no escaper of untrusted text lets a bidi control through raw', () => {
     }
   });
 });
+
+/**
+ * Nor the other format characters (Unicode's Cf): zero-width spaces and joiners, the word joiner and
+ * invisible operators, the BOM, the soft hyphen, the Mongolian vowel separator, interlinear annotation
+ * marks, and the astral tag characters. A break trial: `10.0.0.4\u200b` was printed, sent to Teams and
+ * rendered as `10.0.0.4`, another server's address to the eye.
+ */
+const HIDDEN = [
+  '\u00ad',
+  '\u180e',
+  '\u200b',
+  '\u200c',
+  '\u200d',
+  '\u2060',
+  '\u2062',
+  '\ufeff',
+  '\ufff9',
+  '\u{e0041}',
+];
+
+describe('no escaper of untrusted text lets a zero-width or other format character through raw', () => {
+  test('each is a format character (Cf)', () => {
+    for (const c of HIDDEN)
+      expect([c.codePointAt(0)?.toString(16), /\p{Cf}/u.test(c)]).toEqual([
+        c.codePointAt(0)?.toString(16),
+        true,
+      ]);
+  });
+
+  test.each([
+    ['quote (core/json-describe: log and error quotations)', (s: string) => quote(s)],
+    ['terminalSafe (core/input/json-text: bad-input messages)', terminalSafe],
+    ['shellWord (core/shell-quote: the insight’s commands)', shellWord],
+    ['plainText (webhooks: chat text)', plainText],
+    ['singleLine (webhooks: chat facts)', singleLine],
+    ['escapeMarkdownText (articles: markdown fields)', escapeMarkdownText],
+    ['escapeHtml (insight pages)', escapeHtml],
+    ['terminalField (CLI summary)', (s: string) => terminalField(s)],
+    ['terminalSafeJson (CLI --json)', (s: string) => terminalSafeJson(JSON.stringify(s))],
+  ])('%s', (_name, escape) => {
+    for (const hidden of HIDDEN) {
+      const out = escape(`10.0.0.4${hidden}x`);
+      expect([hidden.codePointAt(0)?.toString(16), out.includes(hidden)]).toEqual([
+        hidden.codePointAt(0)?.toString(16),
+        false,
+      ]);
+    }
+  });
+
+  test('what JSON escapes reads back as the same text (an astral one as its surrogate pair)', () => {
+    const value = `a\u200bb\u{e0041}c\u202ed`;
+    expect(JSON.parse(terminalSafeJson(JSON.stringify(value)))).toBe(value);
+    expect(JSON.parse(quote(value))).toBe(value);
+  });
+});

@@ -11,9 +11,13 @@ export function wellFormed(value: string): string {
   return value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
-/** C0/C1 controls (but tab and newline), and the bidi controls that reorder what a reader sees. */
+/**
+ * C0/C1 controls (but tab and newline), and the format characters (Unicode's Cf): the bidi controls
+ * that reorder what a reader sees, and the zero-width ones that hide in a name (a break trial:
+ * `10.0.0.4\u200b` reached Teams as `10.0.0.4`).
+ */
 // eslint-disable-next-line no-control-regex -- control characters are what this looks for
-const HIDDEN_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Bidi_Control}]/u;
+const HIDDEN_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}]/u;
 
 /** For chat media: well-formed, CRLF → LF, hidden controls → space, tabs → space. */
 export function plainText(value: string): string {

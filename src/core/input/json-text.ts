@@ -5,6 +5,7 @@
  *
  * Pure: bytes in, value or problem out. `src/adapters/files/json-file.ts` reads the bytes.
  */
+import { jsonEscape } from '../json-describe';
 import { clipText } from '../text-clip';
 
 export type Decoded<T> =
@@ -112,8 +113,8 @@ function looksLikeUtf16WithoutBom(bytes: Uint8Array): boolean {
 export function terminalSafe(text: string): string {
   return text.replace(
     // eslint-disable-next-line no-control-regex -- control characters are what this looks for
-    /[\u0000-\u001f\u007f-\u009f\p{Bidi_Control}\ufeff]/gu,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    /[\u0000-\u001f\u007f-\u009f\p{Cf}]/gu,
+    jsonEscape,
   );
 }
 
