@@ -16,6 +16,19 @@ const BIDI_CONTROLS = [...Array.from({ length: 0x30000 }, (_, i) => String.fromC
   /\p{Bidi_Control}/u.test(c),
 );
 
+/** Every escaper of untrusted text, each with where it is used. */
+const ESCAPERS: ReadonlyArray<readonly [string, (s: string) => string]> = [
+  ['quote (core/json-describe: log and error quotations)', (s) => quote(s)],
+  ['terminalSafe (core/input/json-text: bad-input messages)', terminalSafe],
+  ['shellWord (core/shell-quote: the insight’s commands)', shellWord],
+  ['plainText (webhooks: chat text)', plainText],
+  ['singleLine (webhooks: chat facts)', singleLine],
+  ['escapeMarkdownText (articles: markdown fields)', escapeMarkdownText],
+  ['escapeHtml (insight pages)', escapeHtml],
+  ['terminalField (CLI summary)', (s) => terminalField(s)],
+  ['terminalSafeJson (CLI --json)', (s) => terminalSafeJson(JSON.stringify(s))],
+];
+
 describe('no escaper of untrusted text lets a bidi control through raw', () => {
   test('the list is Unicode’s (12 code points, U+061C among them)', () => {
     expect(BIDI_CONTROLS.map((c) => c.codePointAt(0)?.toString(16))).toEqual([
@@ -34,17 +47,7 @@ describe('no escaper of untrusted text lets a bidi control through raw', () => {
     ]);
   });
 
-  test.each([
-    ['quote (core/json-describe: log and error quotations)', (s: string) => quote(s)],
-    ['terminalSafe (core/input/json-text: bad-input messages)', terminalSafe],
-    ['shellWord (core/shell-quote: the insight’s commands)', shellWord],
-    ['plainText (webhooks: chat text)', plainText],
-    ['singleLine (webhooks: chat facts)', singleLine],
-    ['escapeMarkdownText (articles: markdown fields)', escapeMarkdownText],
-    ['escapeHtml (insight pages)', escapeHtml],
-    ['terminalField (CLI summary)', (s: string) => terminalField(s)],
-    ['terminalSafeJson (CLI --json)', (s: string) => terminalSafeJson(JSON.stringify(s))],
-  ])('%s', (_name, escape) => {
+  test.each(ESCAPERS)('%s', (_name, escape) => {
     for (const control of BIDI_CONTROLS) {
       const out = escape(`pool${control}evil`);
       expect([control.codePointAt(0)?.toString(16), out.includes(control)]).toEqual([
@@ -83,17 +86,7 @@ describe('no escaper of untrusted text lets a zero-width or other format charact
       ]);
   });
 
-  test.each([
-    ['quote (core/json-describe: log and error quotations)', (s: string) => quote(s)],
-    ['terminalSafe (core/input/json-text: bad-input messages)', terminalSafe],
-    ['shellWord (core/shell-quote: the insight’s commands)', shellWord],
-    ['plainText (webhooks: chat text)', plainText],
-    ['singleLine (webhooks: chat facts)', singleLine],
-    ['escapeMarkdownText (articles: markdown fields)', escapeMarkdownText],
-    ['escapeHtml (insight pages)', escapeHtml],
-    ['terminalField (CLI summary)', (s: string) => terminalField(s)],
-    ['terminalSafeJson (CLI --json)', (s: string) => terminalSafeJson(JSON.stringify(s))],
-  ])('%s', (_name, escape) => {
+  test.each(ESCAPERS)('%s', (_name, escape) => {
     for (const hidden of HIDDEN) {
       const out = escape(`10.0.0.4${hidden}x`);
       expect([hidden.codePointAt(0)?.toString(16), out.includes(hidden)]).toEqual([
