@@ -17,7 +17,7 @@ export type GoneAnswer =
       readonly exists?: true;
       /**
        * Its GET answered 404 too, but a listing of its scope found it this run (process-gateway.ts
-       * listedNotGone): the next run's listing confirms a deletion.
+       * LISTED_NOT_GONE): the next run's listing confirms a deletion.
        */
       readonly listed?: true;
     };
