@@ -113,6 +113,7 @@ export async function buildRunServices(
       concurrency: config.concurrency,
       gatewayTimeoutInMs: config.gatewayTimeoutInMs,
       ...(config.runDeadlineInMs !== undefined ? { runDeadlineInMs: config.runDeadlineInMs } : {}),
+      ...(namePatterns.length > 0 ? { discoveryNames: namePatterns } : {}),
       notifyPolicy: notifyPolicyOf(config),
     },
   };

@@ -2,6 +2,7 @@ import { datableIso } from '../core/datable-time';
 import { counted } from '../core/counted';
 import { orderReading } from '../core/notice/reading-order';
 import { gatewayKey, parseGatewayId, targetsMayCover } from '../core/arm-id';
+import { globMatches } from '../core/notice/silence';
 import {
   BackendHealthUnavailableError,
   DeliveryError,
@@ -417,11 +418,17 @@ export async function processQueuedGateway(
   const gateway = parseGatewayId(message.gatewayId);
   if (!gateway) throw new Error(`unreachable: message ${message.gatewayId} was validated`);
   // Refused as the HTTP functions refuse it (NotWatched), before anything is asked of ARM: evaluated,
-  // it notified of a gateway nobody watches and opened an episode no run would close (a break trial).
-  if (!targetsMayCover(options.targets, gateway)) {
+  // it notified of a gateway nobody watches and opened an episode no run would close (break trials:
+  // targets narrowed, and APPGW_DISCOVERY_NAMES set, while messages waited in the queue).
+  const outsideTargets = !targetsMayCover(options.targets, gateway);
+  const nameLeftOut =
+    !outsideTargets &&
+    (options.discoveryNames?.length ?? 0) > 0 &&
+    !options.discoveryNames?.some((pattern) => globMatches(pattern, gateway.name));
+  if (outsideTargets || nameLeftOut) {
     const error = new GatewayNotWatchedError(
       gateway.id,
-      'APPGW_TARGETS',
+      outsideTargets ? 'APPGW_TARGETS' : 'APPGW_DISCOVERY_NAMES, which its name matches none of',
       `Its queue message (run ${message.runId}) is dropped: nothing was asked of ARM, nothing read or written.`,
     );
     deps.logger.warn(error.message);

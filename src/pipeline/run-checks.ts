@@ -87,6 +87,12 @@ export interface RunOptions {
   /** `runDeadlineInMs`: past it (from the run's start) the run stops as on a stop signal; none by default. */
   readonly runDeadlineInMs?: number;
   /**
+   * `discovery.names` (APPGW_DISCOVERY_NAMES), when set: a queued message's gateway whose name none of
+   * these globs matches is not watched (fan-out.ts), as the timer's discovery would not list it. The
+   * listing applies them itself (the discovery directory); absent or empty: any name.
+   */
+  readonly discoveryNames?: readonly string[];
+  /**
    * Aborted (with a RunInterruptedError as its reason) to stop the run: the CLI's SIGINT, SIGTERM ….
    * The run then starts no gateway, cuts the reads in flight short, and writes its report.
    */

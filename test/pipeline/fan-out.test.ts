@@ -633,6 +633,23 @@ describe('processQueuedGateway: the queue function, one gateway', () => {
     expect((await evaluate(w, gwC.id)).report.gateways).toEqual([expect.objectContaining({ ok: true })]);
   });
 
+  it('a message for a gateway whose name discovery.names leaves out (set while it waited): dropped the same way (a break trial)', async () => {
+    const w = world();
+    const options = { ...queueOptions(w), discoveryNames: ['GW-C*'] };
+    const result = await processQueuedGateway(w.fanOut, options, message(gwA.id));
+    expect(result.kind).toBe('notWatched');
+    expect(w.reader.calls).toEqual([]);
+    expect(w.logger.at('warn')).toEqual([
+      expect.stringContaining(
+        `${gwA.id} is not among the gateways this app watches (APPGW_DISCOVERY_NAMES, which its name matches none of)`,
+      ),
+    ]);
+    // A name it matches (in any case, as the listing's) goes.
+    expect((await processUntilFinished(w.fanOut, options, message(gwC.id))).report.gateways).toEqual([
+      expect.objectContaining({ id: gwC.id, ok: true }),
+    ]);
+  });
+
   it('a gateway a management group target may hold is evaluated: which subscriptions a group holds, only a listing tells', async () => {
     const w = world({ targets: ['/providers/Microsoft.Management/managementGroups/mg-prod'] });
     const result = await evaluate(w, gwA.id);
