@@ -6,6 +6,21 @@
 export const ZWSP = '\u200b';
 
 /**
+ * `value` with each format character (Unicode's Cf: bidi controls, zero-width ones, the BOM, the soft
+ * hyphen, tag characters) written as its escape (`\u200B`, `\u{E0041}`), as src/core/visible-text.ts
+ * formatCharactersShown writes it for the terminal and chat (the engine knows no core): shown, neither
+ * reordering what follows nor hiding in a value (a break trial: `10.0.9.4` + U+200B read as `10.0.9.4`).
+ */
+function formatCharactersShown(value: string): string {
+  return value.replace(/\p{Cf}/gu, (ch) => {
+    const code = ch.codePointAt(0) ?? 0;
+    return code > 0xffff
+      ? `\\u{${code.toString(16).toUpperCase()}}`
+      : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  });
+}
+
+/**
  * C0 and C1 control characters (tab, LF and CR included; callers handle those first), and the format
  * characters (Unicode's Cf): the bidi controls (marks, embeddings, overrides, isolates), from the
  * network a right-to-left override in one name reverses what follows it on the page (`pool\u202eevil`
@@ -17,9 +32,15 @@ export const ZWSP = '\u200b';
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\p{Cf}]/gu;
 const mapControls = (text: string, to: string): string => text.replace(CONTROLS, to);
 
-/** One line: a run of white space holding a line break becomes one space; tabs and controls spaces. */
+/**
+ * One line: a run of white space holding a line break becomes one space; tabs and controls spaces; a
+ * format character its escape (`\u200B`: formatCharactersShown), shown, neither acting nor hiding.
+ */
 export function oneLine(value: string): string {
-  return mapControls(value.replace(/[^\S\r\n\u2028\u2029]*[\r\n\u2028\u2029][\s\u2028\u2029]*/g, ' '), ' ');
+  return mapControls(
+    formatCharactersShown(value.replace(/[^\S\r\n\u2028\u2029]*[\r\n\u2028\u2029][\s\u2028\u2029]*/g, ' ')),
+    ' ',
+  );
 }
 
 /**

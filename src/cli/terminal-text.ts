@@ -1,5 +1,6 @@
 import { jsonChunks } from '../core/json-chunks';
 import { jsonEscape } from '../core/json-describe';
+import { formatCharactersShown } from '../core/visible-text';
 import { clipMiddle, clipText } from '../core/text-clip';
 
 /**
@@ -10,12 +11,6 @@ import { clipMiddle, clipText } from '../core/text-clip';
 
 /** C0 and C1 controls and DEL (tab, LF and CR included: callers choose what a line break becomes). */
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g; // eslint-disable-line no-control-regex -- what it removes
-/**
- * Format characters (Unicode's Cf): the bidi embeddings, overrides, isolates and marks, which reorder
- * what the reader sees, and the zero-width ones (spaces, joiners, the BOM, the soft hyphen), which hide
- * in a name: `10.0.0.4\u200b` printed as `10.0.0.4` (a break trial).
- */
-const FORMAT = /\p{Cf}/gu;
 
 /** Default length of one printed field (a probe message, an error), in characters. */
 export const FIELD_LIMIT = 160;
@@ -30,7 +25,7 @@ export function terminalField(value: string, limit = FIELD_LIMIT): string {
 
 /** `value` on one line: a hidden character becomes a space, so the words around it stay apart. */
 function oneLine(value: string): string {
-  return value.replace(CONTROLS, ' ').replace(FORMAT, ' ').replace(/\s+/g, ' ').trim();
+  return formatCharactersShown(value.replace(CONTROLS, ' ')).replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -57,7 +52,7 @@ export function terminalLines(text: string, lineLimit = LINE_LIMIT): string {
   return text
     .split(/\r\n|\r|\n/)
     .map((line) =>
-      clipAtWord(line.replace(/\t/g, '  ').replace(CONTROLS, ' ').replace(FORMAT, ' '), lineLimit),
+      clipAtWord(formatCharactersShown(line.replace(/\t/g, '  ').replace(CONTROLS, ' ')), lineLimit),
     )
     .join('\n');
 }

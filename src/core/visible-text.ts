@@ -18,15 +18,32 @@ export function visible(value: string): string {
   for (const ch of value) {
     const named = NAMED[ch];
     if (named !== undefined) out += named;
-    else if (INVISIBLE.test(ch)) {
-      const code = ch.codePointAt(0) ?? 0;
-      out +=
-        code > 0xffff
-          ? `\\u{${code.toString(16).toUpperCase()}}`
-          : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
-    } else out += ch;
+    else if (INVISIBLE.test(ch)) out += escapeOf(ch);
+    else out += ch;
   }
   return out;
+}
+
+/** `\u200B`, or `\u{E0041}` past the BMP: how `visible` writes one character. */
+function escapeOf(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  return code > 0xffff
+    ? `\\u{${code.toString(16).toUpperCase()}}`
+    : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+const FORMAT_CHARACTERS = /\p{Cf}/gu;
+
+/**
+ * `value` with each format character (Unicode's Cf: the bidi controls, zero-width spaces and joiners,
+ * the BOM, the soft hyphen, the tag characters) written as its escape (`\u200B`), as `visible` writes
+ * it, where one line of text shows a value from the network (the terminal, chat, markdown): neither
+ * acting (a right-to-left override reorders what follows it) nor hiding. A break trial: a server
+ * `10.0.9.4` + U+200B, made a space and trimmed, read as the healthy `10.0.9.4` in the summary, Teams,
+ * Slack, PagerDuty and the insight: on call went to the wrong server. Other characters as they are.
+ */
+export function formatCharactersShown(value: string): string {
+  return value.replace(FORMAT_CHARACTERS, escapeOf);
 }
 
 /**

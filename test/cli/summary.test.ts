@@ -106,7 +106,7 @@ describe('the CLI summary', () => {
       );
     });
     expect(hidden).toEqual([]);
-    expect(text).toContain('a [2J ]0;owned b 31mc d e f g');
+    expect(text).toContain('a [2J ]0;owned b 31mc\\u202Ed\\u2066e f g');
   });
 
   it('cuts long values to one line of 160 characters, never inside a character', () => {

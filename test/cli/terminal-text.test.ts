@@ -14,14 +14,16 @@ describe('terminalField: one safe, clipped line', () => {
   it.each([
     ['pool\u001b[2J\u001b[H', 'pool [2J [H'],
     ['\u001b]0;pwned\u0007title', ']0;pwned title'],
-    ['gw-\u202eevil\u202c-name', 'gw- evil -name'],
-    ['\u2066isolated\u2069 \u200fmark', 'isolated mark'],
+    // Format characters are shown as their escapes: neither reordering what follows nor hiding.
+    ['gw-\u202eevil\u202c-name', 'gw-\\u202Eevil\\u202C-name'],
+    ['\u2066isolated\u2069 \u200fmark', '\\u2066isolated\\u2069 \\u200Fmark'],
     ['csi \u009b2J c1', 'csi 2J c1'],
     ['line one\r\nline two\ttab', 'line one line two tab'],
     ['nul\u0000byte', 'nul byte'],
     // A break trial: zero-width characters hid in a name (`10.0.0.4\u200b` printed as `10.0.0.4`).
-    ['gw\u200bprod\u200d-\ufeffa\u00adb\u2060c', 'gw prod - a b c'],
-    ['10.0.0.4\u200b', '10.0.0.4'],
+    ['gw\u200bprod\u200d-\ufeffa\u00adb\u2060c', 'gw\\u200Bprod\\u200D-\\uFEFFa\\u00ADb\\u2060c'],
+    ['10.0.0.4\u200b', '10.0.0.4\\u200B'],
+    ['tag\u{e0041}', 'tag\\u{E0041}'],
     [
       "Received invalid status code: 401 in the backend server's HTTP response.",
       "Received invalid status code: 401 in the backend server's HTTP response.",

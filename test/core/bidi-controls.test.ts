@@ -102,3 +102,18 @@ describe('no escaper of untrusted text lets a zero-width or other format charact
     expect(JSON.parse(quote(value))).toBe(value);
   });
 });
+
+// A break trial: `10.0.9.4` + U+200B, made a space and trimmed, read as the healthy `10.0.9.4` in the
+// summary, Teams, Slack, PagerDuty's summary and the insight. Shown as its escape, it reads as itself.
+describe('a format character at the edge of a value is shown, so the value never reads as another one', () => {
+  test.each<[string, (s: string) => string]>([
+    ['terminalField (CLI summary)', (s) => terminalField(s)],
+    ['plainText (webhooks: chat text)', plainText],
+    ['singleLine (webhooks: chat facts)', singleLine],
+    ['escapeMarkdownText (articles: markdown fields)', escapeMarkdownText],
+  ])('%s', (_name, escape) => {
+    expect(escape('10.0.9.4\u200b')).not.toBe(escape('10.0.9.4'));
+    expect(escape('10.0.9.4\u200b')).toMatch(/10\.0\.9\.4\\+u200B/);
+    expect(escape('\u202eevil.com')).toMatch(/^\\+u202Eevil\\?\.com$/);
+  });
+});

@@ -90,11 +90,11 @@ function trickyFindings(): Finding[] {
 
 /**
  * The digest of every insight below (changed on purpose since issue 14: bidi controls in values are no
- * longer written raw; the steps' commands name the gateway and its resource group, issue 17; zero-width
- * characters in values neither, a break trial of 2026-12-06: the same digests without the tricky
- * value's U+200B before and after that change).
+ * longer written raw; the steps' commands name the gateway and its resource group, issue 17; format
+ * characters in values, zero-width ones included, are written as their escapes (`\u200B`), break trials
+ * of 2026-12-06: the same digests without the tricky value's U+200B and U+202E before and after).
  */
-const DIGEST = '3b010cc6673578aa6e60fa30872a0cf0ab6e017f2c507d90fcd77cbb39a73cb5';
+const DIGEST = '7be8dfd74e71d4934109fa8949feb493af133661e1435bf6661e376df1f573f7';
 
 describe('insight output (pinned)', () => {
   it('is byte-identical for the default scenario, the guide and tricky values, twice over (memos warm)', () => {
@@ -138,4 +138,4 @@ describe('insight output (pinned)', () => {
   });
 });
 
-const ARTICLES_DIGEST = '8252c8404d7e1aa2f813463e5afe590aa84399e6738dc0428ceb603ce63795a8';
+const ARTICLES_DIGEST = '80235160f2e7e3dcb191749de50ae8436d3b8e24282d13dc49922d8c393d185f';

@@ -1,4 +1,5 @@
 import type { Notice } from '../../core/notice/notice';
+import { formatCharactersShown } from '../../core/visible-text';
 import { endingWords, severityLabel, shownHealth } from '../../core/notice/notice-labels';
 /**
  * Helpers for untrusted text (probe logs, addresses, names): they may hold anything, including lone
@@ -11,20 +12,20 @@ export function wellFormed(value: string): string {
   return value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
-/**
- * C0/C1 controls (but tab and newline), and the format characters (Unicode's Cf): the bidi controls
- * that reorder what a reader sees, and the zero-width ones that hide in a name (a break trial:
- * `10.0.0.4\u200b` reached Teams as `10.0.0.4`).
- */
+/** C0/C1 controls (but tab and newline). */
 // eslint-disable-next-line no-control-regex -- control characters are what this looks for
-const HIDDEN_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}]/u;
+const HIDDEN_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
 
-/** For chat media: well-formed, CRLF → LF, hidden controls → space, tabs → space. */
+/**
+ * For chat media: well-formed, CRLF → LF, hidden controls → space, tabs → space, and each format
+ * character (bidi controls, zero-width ones) written as its escape (`\u200B`: formatCharactersShown), so
+ * it neither reorders nor hides (a break trial: `10.0.9.4` + U+200B reached Teams as `10.0.9.4`).
+ */
 export function plainText(value: string): string {
   let out = '';
   for (const ch of wellFormed(value).replace(/\r\n?/g, '\n'))
     out += HIDDEN_CONTROL.test(ch) || ch === '\t' ? ' ' : ch;
-  return out;
+  return formatCharactersShown(out);
 }
 
 /** One line: `plainText`, with every run of white space (newlines included) made one space. */
