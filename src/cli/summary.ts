@@ -823,10 +823,14 @@ function insightFiles(finding: FindingReport, roots: readonly string[]): string[
   );
 }
 
-/** A server path as the summary names it: the gateway-level episode's as `every server of <gateway>`. */
+/**
+ * A server path as the summary names it: the gateway-level episode's as `every-server-bad episode of
+ * <gateway>`, what it is. "every server of <gateway>" read as all clear beside `recovered` while one of
+ * them was still down (a new-user trial: "1 recovered …: every server of appgw-static").
+ */
 function gatewayLevelName(server: string): string {
   return server.endsWith(GATEWAY_LEVEL_PATH)
-    ? `every server of ${server.slice(0, -GATEWAY_LEVEL_PATH.length)}`
+    ? `every-server-bad episode of ${server.slice(0, -GATEWAY_LEVEL_PATH.length)}`
     : server;
 }
 

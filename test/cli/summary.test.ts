@@ -1191,7 +1191,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       '✓ notifications: 0 delivered (nothing due: 1 episode awaiting more runs not bad (notify.recoverAfter), 2 episodes held by the gateway-level episode (notify.inhibit: open until the gateway has not been all bad for notify.recoverAfter runs))',
       [
         '    the gateway no longer all bad, recovered not sent yet: awaiting more runs not bad (notify.recoverAfter)',
-        '        every server of gw-a: 1 of 2 runs not bad (degraded since 2030-01-01T00:00:00.000Z)',
+        '        every-server-bad episode of gw-a: 1 of 2 runs not bad (degraded since 2030-01-01T00:00:00.000Z)',
       ],
     ],
     [
@@ -1263,7 +1263,7 @@ describe('held notices (grouped, silenced) under their own gateway', () => {
       },
       [],
     );
-    expect(text).toContain('    webhook[ops]: 1 delivered (1 degraded): every server of gw-a');
+    expect(text).toContain('    webhook[ops]: 1 delivered (1 degraded): every-server-bad episode of gw-a');
   });
 
   it('a run that delivered something gives no "nothing due"', () => {
