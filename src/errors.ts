@@ -273,8 +273,8 @@ export class GatewayDeletedError extends AppGwInsightsError {
  * episodes stay open, and the next run's listing tells (it lacks the gateway and the GET answers 404
  * again: ended as deleted; it still lists it: read again). A break trial: one such 404 pair ended a told
  * episode as "no longer exists", past `notify.recoverAfter`, and the next run opened a second incident.
- * Not a fault of the run or its configuration (the run's `ok` does not count it); not retryable: the
- * next run decides.
+ * It fails the run (`ok` false, exit 2: a break trial found a gateway answering so on every run said
+ * ok for good, never read); not retryable: the next run decides.
  */
 export class GatewayNotFoundSinceListedError extends AppGwInsightsError {
   override readonly name = 'GatewayNotFoundSinceListedError';
@@ -291,8 +291,6 @@ export class GatewayNotFoundSinceListedError extends AppGwInsightsError {
 
 /** GatewayDeletedError's code, as a report entry carries it (summaries count these apart); typed by the class's. */
 export const GATEWAY_DELETED_CODE: GatewayDeletedError['code'] = 'GatewayDeleted';
-/** GatewayNotFoundSinceListedError's code, as a report entry carries it; typed by the class's. */
-export const NOT_FOUND_SINCE_LISTED_CODE: GatewayNotFoundSinceListedError['code'] = 'NotFoundSinceListed';
 
 /**
  * A subscription or resource group named in `targets` does not exist, or the identity cannot see it

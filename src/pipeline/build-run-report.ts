@@ -12,7 +12,7 @@ import {
 import type { NotifyOutcome } from './notify/notify-on-change';
 import { addNotReported, type NotReportedCounts } from '../core/not-reported';
 import { runConfigurationReport, type GatewayConfigurationReport } from '../core/configuration-report';
-import { GATEWAY_DELETED_CODE, NOT_FOUND_SINCE_LISTED_CODE } from '../errors';
+import { GATEWAY_DELETED_CODE } from '../errors';
 
 /** What a run report is built from. */
 export interface RunReportParts {
@@ -119,16 +119,13 @@ function tallyGateways(gateways: readonly GatewayReport[], targets: readonly Tar
 }
 
 /**
- * Whether `gateway` failed only because a listing found it and ARM then answered 404 to its reads
- * (NotFoundSinceListed: the next run's listing tells), or because ARM confirmed it deleted
- * (GatewayDeleted) after a target listed it, no target naming it by id: a deletion the listing had not caught up with (Resource Graph lags),
+ * Whether `gateway` failed only because ARM confirmed it deleted (GatewayDeleted) after a target listed
+ * it, no target naming it by id: a deletion the listing had not caught up with (Resource Graph lags),
  * not a fault of the run or its configuration. A break trial: a management group's run exited 2 for
  * it, advising to fix an id no target named. One named by id still fails the run (fix or remove the
  * id); so does any in a report with no targets (a queue invocation's: what listed it is not known).
  */
 function deletedSinceListed(gateway: GatewayReport, targets: readonly TargetReport[]): boolean {
-  // Found by this run's listing, then 404 twice: the next run's listing tells (not a deletion yet).
-  if (gateway.error?.code === NOT_FOUND_SINCE_LISTED_CODE) return true;
   if (gateway.error?.code !== GATEWAY_DELETED_CODE || targets.length === 0) return false;
   const id = gateway.id.toLowerCase();
   return !targets.some((t) => t.id.toLowerCase().replace(/\/+$/, '') === id);
