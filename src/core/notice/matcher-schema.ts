@@ -40,13 +40,15 @@ const subscriptionId = z.string({ error: 'must be a subscription id (text)' }).c
     if (SUBSCRIPTION_GUID.test(value)) return;
     // A subscription's ARM id (`/subscriptions/<guid>`, as `az account show --query id` gives it) is
     // the commonest near miss: its GUID is named, to copy.
-    const armId = /^\/?subscriptions\/([^/]+)\/?$/i.exec(value.trim());
+    const armId = /^\/?subscriptions\/([^/]+)(?:\/(?:resourceGroups\/([^/]+))?.*)?$/i.exec(value.trim());
     const guid = armId && SUBSCRIPTION_GUID.test(armId[1]!) ? armId[1] : undefined;
+    // A resource group's (or a gateway's) ARM id: its resource group is a matcher of its own.
+    const group = guid && armId?.[2] && !GLOB_REFUSED.test(armId[2]) ? armId[2] : undefined;
     ctx.addIssue({
       code: 'custom',
       input: value,
       message: guid
-        ? `must be the subscription's GUID alone, not its ARM id: give "${guid}"`
+        ? `must be the subscription's GUID alone, not an ARM id: give "${guid}"${group ? ` (its resource group, "${group}", is a matcher of its own)` : ''}`
         : value === ''
           ? 'must not be empty: give a subscription id (a GUID such as "00000000-0000-0000-0000-000000000000"), or leave the matcher out to match any subscription'
           : 'must be a subscription id (a GUID such as "00000000-0000-0000-0000-000000000000", as in the gateway\'s ARM id), not its display name or a glob',

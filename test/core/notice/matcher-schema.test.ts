@@ -32,12 +32,17 @@ describe('silences and receiver match: one validator, every matcher field', () =
     [
       "subscription's ARM id: its GUID named, to copy",
       { subscription: `/subscriptions/${SUB}` },
-      new RegExp(`subscription: must be the subscription's GUID alone, not its ARM id: give "${SUB}"`),
+      new RegExp(`subscription: must be the subscription's GUID alone, not an ARM id: give "${SUB}"$`),
     ],
     [
       "subscription's ARM id without its leading slash, or with a trailing one",
       { subscription: `subscriptions/${SUB}/` },
       new RegExp(`give "${SUB}"`),
+    ],
+    [
+      "a resource group's ARM id: the GUID, and the resource group as a matcher of its own",
+      { subscription: `/subscriptions/${SUB}/resourceGroups/rg-a` },
+      new RegExp(`give "${SUB}" \\(its resource group, "rg-a", is a matcher of its own\\)`),
     ],
     ['subscription empty', { subscription: '' }, /subscription: must not be empty: give a subscription id/],
     ['resource group glob', { resourceGroup: 'rg-(prod)-*' }, undefined],
