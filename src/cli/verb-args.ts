@@ -122,6 +122,10 @@ export function verbArgsProblem(spec: VerbSpec, args: readonly string[]): string
     if (token.kind === 'option' && !Object.hasOwn(known, token.name)) {
       return `unknown option ${token.rawName}${didYouMean(token.name, Object.keys(known), (n) => `--${n}`)}`;
     }
+    // An empty argument (`evaluate "$FILE"` unset) read as the working folder (`evaluate ""`: "the
+    // file /current/folder does not exist"), or as nothing at all (a break trial).
+    if (token.kind === 'positional' && token.value.trim() === '' && spec.positionals !== undefined)
+      return `an empty argument: give ${spec.positionals.map((p) => p.name).join(' ')} (a shell variable not set?)`;
     if (token.kind === 'positional' && spec.positionals === undefined) {
       // A new-user trial: `--for 2 hours` was refused for "hours" with no word on how to write it.
       // Not a duration made from the words typed: "45 min" as 45h silenced 60 times too long (a trial).

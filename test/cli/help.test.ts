@@ -153,6 +153,12 @@ describe('wrong verbs and options: exit 2, a clear message and the usage, on std
       /--gateway is given an empty value: give ARM-ID, or leave --gateway out/,
     ],
     [['run', '--out', ''], /--out is given an empty value/],
+    [
+      ['evaluate', ''],
+      /an empty argument: give FILE\|- \(a shell variable not set\?\)\nUsage: appgw-insights evaluate/,
+    ],
+    [['render', ' '], /an empty argument: give ARTICLE \(a shell variable not set\?\)/],
+    [['silence', 'expire', ''], /an empty argument: give ID/],
     // Issue 15's trial: an option given twice kept only its last value, without a word.
     [
       ['silence', 'add', '--id', 'x', '--gateway', 'gw-prod', '--gateway', '*', '--for', '1h'],
