@@ -1,4 +1,4 @@
-import { gatewayKey, type Target } from '../core/arm-id';
+import { targetCovers, type Target } from '../core/arm-id';
 import type { GatewayRef } from '../core/model';
 import type { NotifyPolicy } from '../core/notice/decide';
 import {
@@ -177,7 +177,7 @@ const LISTED_NOT_GONE: GoneAnswer = {
 
 /** Whether a target names the gateway itself (a `gateway` target, found by no listing). */
 function namedById(targets: readonly Target[], gateway: GatewayRef): boolean {
-  return targets.some((t) => t.kind === 'gateway' && gatewayKey(t.gateway.id) === gatewayKey(gateway.id));
+  return targets.some((t) => t.kind === 'gateway' && targetCovers(t, gateway));
 }
 
 /**

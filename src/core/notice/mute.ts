@@ -12,14 +12,20 @@ import { episodeId } from './episode';
 import type { Notice } from './notice';
 import type { QueuedNotice } from './outbox';
 import { isEpisode, noticeServerKey, type ServerRecord } from './server-record';
-import { silencedTogether, silencedUntil, silencesFor, type Silence, type SilenceSubject } from './silence';
+import {
+  silencedTogether,
+  silencedUntil,
+  silencesFor,
+  type Silence,
+  type SilencedTogether,
+  type SilenceSubject,
+} from './silence';
 
-/** Why a waiting notice is held at its send: the silences in force that match it, and until when. */
-export interface MutedNotice {
-  readonly silenceIds: readonly string[];
-  /** ISO: until when they hold it (silencedUntil); absent when that cannot be said. */
-  readonly until?: string;
-}
+/**
+ * Why a waiting notice is held at its send: the silences in force that hold it, and until when
+ * (silencedUntil; absent when that cannot be said). The shape silencedTogether gives.
+ */
+export type MutedNotice = SilencedTogether;
 
 /**
  * The notices of `waiting` (one receiver's, oldest first) that silences in force at `now` hold back at
@@ -55,16 +61,14 @@ export function mutedAtSend(
   for (const notices of byEpisode.values()) {
     const newest = notices[notices.length - 1] as Notice;
     const own = silencesFor(silences, subjectOfNotice(newest), now);
-    const held =
+    const until = own.length > 0 ? silencedUntil(silences, own, now) : undefined;
+    const held: MutedNotice | undefined =
       own.length > 0
-        ? { silenceIds: own, until: silencedUntil(silences, own, now) }
+        ? { silenceIds: own, ...(until !== undefined ? { until } : {}) }
         : newest.scope === 'gateway'
           ? silencedTogether(silences, serversOf(records, newest.gateway.id), now)
           : undefined;
-    if (!held) continue;
-    const { silenceIds, until } = held;
-    for (const notice of notices)
-      muted.set(notice.id, { silenceIds, ...(until !== undefined ? { until } : {}) });
+    if (held) for (const notice of notices) muted.set(notice.id, held);
   }
   return muted;
 }

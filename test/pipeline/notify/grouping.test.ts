@@ -1,6 +1,7 @@
 import type { NoticeGroup } from '../../../src/core/notice/grouping';
 import type { Notice } from '../../../src/core/notice/notice';
 import type { NotifyPolicy } from '../../../src/core/notice/decide';
+import type { Silence } from '../../../src/core/notice/silence';
 import type { CallOptions, Notifier, SendResult } from '../../../src/ports';
 import { bad, GW, HOUR, MINUTE, notifyWorld, observe, T0, told } from './support/notify-world';
 
@@ -394,17 +395,19 @@ describe('an episode that ends while its notices wait for the group sends nothin
 // message (the default notify.groupInterval, 4m): they went out during the silence. A silence in force
 // holds a waiting notice at its send too (Alertmanager's MuteStage; core/notice/mute.ts).
 describe('a silence added while notices wait for their group', () => {
-  const silenced: NotifyPolicy = {
+  /** A policy with one silence `id` of `matchers`, in force from minute 5 to minute 30. */
+  const silencedBy = (id: string, matchers: Silence['matchers']): NotifyPolicy => ({
     ...POLICY,
     silences: [
       {
-        id: 'mw',
-        matchers: { gateway: 'gw' },
+        id,
+        matchers,
         startsAt: new Date(T0 + 5 * MINUTE).toISOString(),
         endsAt: new Date(T0 + 30 * MINUTE).toISOString(),
       },
     ],
-  };
+  });
+  const silenced = silencedBy('mw', { gateway: 'gw' });
 
   it('holds them while it is in force (said as silenced, not undelivered); the first run after it sends them', async () => {
     const ops = groupedNotifier('webhook[ops]');
@@ -443,17 +446,7 @@ describe('a silence added while notices wait for their group', () => {
   // one go (a change of a cause the receiver was never told), then sent the first after the silence.
   it('an episode whose newest notice the silence does not match goes whole, in order, and once', async () => {
     const ops = groupedNotifier('webhook[ops]');
-    const byCause: NotifyPolicy = {
-      ...POLICY,
-      silences: [
-        {
-          id: 'c8',
-          matchers: { cause: 'probe-timeout' },
-          startsAt: new Date(T0 + 5 * MINUTE).toISOString(),
-          endsAt: new Date(T0 + 30 * MINUTE).toISOString(),
-        },
-      ],
-    };
+    const byCause = silencedBy('c8', { cause: 'probe-timeout' });
     const { run } = setup([ops], byCause);
     await run(0, { bad: ['10.0.0.4'] });
     await run(2, { bad: ['10.0.0.4'] });
