@@ -21,6 +21,13 @@ import { SUBSCRIPTION_GUID } from '../arm-id';
  * Microsoft.Network/applicationGateways and Microsoft.Resources/resourcegroups).
  */
 const GLOB_REFUSED = /[[\]{}\\^$+|!,/\s<>"'=;:#%&@~`]/u;
+/**
+ * What a name glob may hold at all, as an allow-list (Unicode letters and digits, as resource group
+ * names may hold, `_ . - ( )` and the wildcards): a control or an invisible character (U+0001, U+200B)
+ * passed the list above, and a silence of `poolA` + U+0001 read "poolA" in `silence list` and matched
+ * no pool, so that pool paged during its maintenance (a break trial).
+ */
+const GLOB_ALLOWED = /^[\p{L}\p{N}_.\-()*?]*$/u;
 const GLOB_PROBLEM =
   'is not a name glob: use letters, digits, "_", ".", "-", "(", ")" and the wildcards "*" (any run) and "?" (one character); no regular expressions, classes ([12]) or lists ({a,b}): write "agw-?" or "agw-*", or one rule per name';
 
@@ -28,7 +35,7 @@ const GLOB_PROBLEM =
 export const nameGlob = z.string({ error: 'must be a name or a name glob (text), e.g. "agw-prod-*"' }).check(
   z.minLength(1, 'must not be empty; leave the matcher out to match any name'),
   z.maxLength(90, 'must be at most 90 characters (the longest Azure name of this kind)'),
-  z.refine((value) => !GLOB_REFUSED.test(value), GLOB_PROBLEM),
+  z.refine((value) => !GLOB_REFUSED.test(value) && GLOB_ALLOWED.test(value), GLOB_PROBLEM),
 );
 
 /**

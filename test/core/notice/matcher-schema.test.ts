@@ -52,6 +52,15 @@ describe('silences and receiver match: one validator, every matcher field', () =
     ['gateway regex', { gateway: 'agw-.+' }, /gateway: is not a name glob/],
     ['gateway brace list', { gateway: '{a,b}' }, /gateway: is not a name glob/],
     ['gateway empty', { gateway: '' }, /gateway: must not be empty/],
+    // A break trial: such a silence read "poolA" in `silence list` and matched nothing.
+    ['pool with a control character', { backendPool: 'poolA\u0001' }, /backendPool: is not a name glob/],
+    ['gateway with a zero-width space', { gateway: 'gwa\u200b' }, /gateway: is not a name glob/],
+    [
+      'resource group with a combining grapheme joiner',
+      { resourceGroup: 'rg\u034f' },
+      /resourceGroup: is not a name glob/,
+    ],
+    ['resource group of Unicode letters (Azure takes them)', { resourceGroup: 'rg-müller-*' }, undefined],
     ['gateway too long', { gateway: 'a'.repeat(91) }, /gateway: must be at most 90 characters/],
     ['gateway a number', { gateway: 12 }, /gateway: must be a name or a name glob/],
     ['pool glob', { backendPool: 'pool-*' }, undefined],
